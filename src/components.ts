@@ -1,0 +1,13 @@
+/** The built-in component factories. A new component is one line here. */
+import type { ComponentFactory } from './core/component.ts';
+import { Registry } from './core/registry.ts';
+import { fileExporterFactory } from './exporters/file/index.ts';
+
+export const builtinFactories: readonly ComponentFactory[] = [
+  fileExporterFactory,
+];
+
+/** A registry with every built-in; plugins are added to it while the config loads. */
+export function createRegistry(): Registry {
+  return new Registry(builtinFactories);
+}
