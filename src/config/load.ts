@@ -203,7 +203,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     pipelines.push(pipeline);
   }
 
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(sortByPosition(issues));
 
   const telemetry = service.telemetry as ServiceConfig['telemetry'];
   return {
@@ -261,6 +261,19 @@ async function loadPlugin(path: string, registry: Registry): Promise<string | un
     return (e as Error).message;
   }
   return undefined;
+}
+
+/** Orders issues as they appear in the file. */
+function sortByPosition(issues: string[]): string[] {
+  const pos = (s: string): [number, number] => {
+    const m = /^[^\n]*?:(\d+):(\d+): /.exec(s);
+    return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  };
+  return [...issues].sort((a, b) => {
+    const [la, ca] = pos(a);
+    const [lb, cb] = pos(b);
+    return la - lb || ca - cb;
+  });
 }
 
 /** Merges `override` into `base`: maps merge key by key, everything else is replaced. */

@@ -25,7 +25,10 @@ export class MemoryExporter implements Exporter {
   /** While set, exports wait on it (a slow or blocked destination). */
   gate: Promise<void> | undefined;
   fail = false;
-  constructor(readonly delayMs = 0) {}
+  readonly delayMs: number;
+  constructor(delayMs = 0) {
+    this.delayMs = delayMs;
+  }
   async start(): Promise<void> {}
   async shutdown(): Promise<void> {}
   async export(records: LogRecord[]): Promise<void> {
