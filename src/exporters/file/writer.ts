@@ -77,10 +77,10 @@ export class FileWriter {
         const batch = this.pending;
         this.pending = [];
         try {
-          const text = batch.length === 1 ? batch[0]!.text : batch.map((p) => p.text).join('');
-          const buf = Buffer.from(text, 'utf8');
-          await writeAll(this.fh!, buf);
-          this.size += buf.length;
+          // One buffer per waiting append and one writev: joining them into one string would
+          // put megabyte strings in V8's large-object space, which it is slow to give back.
+          const buffers = batch.map((p) => Buffer.from(p.text, 'utf8'));
+          this.size += await writeAll(this.fh!, buffers);
           if (this.options.fsync === 'batch') await this.fh!.datasync();
           else this.dirty = true;
           if (this.options.maxSize > 0 && this.size >= this.options.maxSize) await this.rotate();
@@ -151,12 +151,26 @@ export class FileWriter {
   }
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-    off += bytesWritten;
+/** writev until every byte is written (a short write resumes where it stopped). */
+async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<number> {
+  let total = 0;
+  for (const b of buffers) total += b.length;
+  let written = 0;
+  let pending = buffers;
+  while (written < total) {
+    const { bytesWritten } = await fh.writev(pending);
+    written += bytesWritten;
+    if (written >= total) break;
+    let skip = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of pending) {
+      if (skip >= b.length) { skip -= b.length; continue; }
+      rest.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    pending = rest;
   }
+  return total;
 }
 
 async function exists(path: string): Promise<boolean> {
