@@ -22,7 +22,7 @@ async function baseline(input: string, out: string): Promise<void> {
   for await (const lines of readLines(input)) {
     let text = '';
     for (const line of lines) text += JSON.stringify({ body: JSON.parse(line) }) + '\n';
-    if (!stream.write(text)) await new Promise((r) => stream.once('drain', r));
+    if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', () => r()));
   }
   await new Promise<void>((r) => stream.end(r));
 }

@@ -2,9 +2,13 @@
 import type { ComponentFactory } from './core/component.ts';
 import { Registry } from './core/registry.ts';
 import { fileExporterFactory } from './exporters/file/index.ts';
+import { schemaProcessorFactory } from './processors/schema/index.ts';
+import { correlateProcessorFactory } from './processors/correlate/index.ts';
+import { sampleProcessorFactory } from './processors/sample/index.ts';
 
 export const builtinFactories: readonly ComponentFactory[] = [
   fileExporterFactory,
+  schemaProcessorFactory, correlateProcessorFactory, sampleProcessorFactory,
 ];
 
 /** A registry with every built-in; plugins are added to it while the config loads. */

@@ -60,7 +60,7 @@ export async function ensureWorkload(path: string, count: number, seed = 42): Pr
   for (let i = 0; i < count; i++) {
     chunk += eventLine(i, r) + '\n';
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((res) => out.once('drain', res));
+      if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
       chunk = '';
     }
   }
