@@ -2,12 +2,14 @@
 import type { ComponentFactory } from './core/component.ts';
 import { Registry } from './core/registry.ts';
 import { fileExporterFactory } from './exporters/file/index.ts';
+import { otlpReceiverFactory } from './receivers/otlp/index.ts';
 import { schemaProcessorFactory } from './processors/schema/index.ts';
 import { correlateProcessorFactory } from './processors/correlate/index.ts';
 import { sampleProcessorFactory } from './processors/sample/index.ts';
 
 export const builtinFactories: readonly ComponentFactory[] = [
   fileExporterFactory,
+  otlpReceiverFactory,
   schemaProcessorFactory, correlateProcessorFactory, sampleProcessorFactory,
 ];
 
